@@ -1,0 +1,3 @@
+"""clinicbot: answers patients' questions from a clinic's own articles."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,114 @@
+"""Question → ranked chunks, scored on one 0–1 scale so one threshold can say "no article".
+
+A chunk's score blends three signals (weights in WEIGHTS, calibrated on labelled questions):
+- passage: cosine of the question to the whole chunk (title + heading + text);
+- sentence: cosine to the chunk's best single sentence, which rewards a precise match that
+  a long passage dilutes;
+- lexical: BM25 over the chunks, squashed to 0–1 as s / (s + BM25_HALF), so that rare words
+  shared with the question (a condition's name, "splint") count even where the small
+  embedding model is unsure.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from .chunk import Chunk
+from .index import Index
+
+MODES = ("hybrid", "dense", "bm25")
+WEIGHTS = {"passage": 0.45, "sentence": 0.35, "lexical": 0.20}
+BM25_K1, BM25_B = 1.2, 0.75
+BM25_HALF = 6.0  # the raw BM25 score that maps to 0.5
+
+STOPWORDS = frozenset("""a about after again all am an and any are as at be because been before being
+between both but by can could did do does doing down during each few for from further get got had has
+have having he her here hers him his how i if in into is it its itself just me more most my myself no nor
+not of off on once only or other our ours out over own same she should so some such than that the their
+them then there these they this those through to too under until up very was we were what when where
+which while who whom why will with would you your yours yourself im ive dont cant id ill""".split())
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case words without stop words, with a light plural/-ing/-ed stem."""
+    words = re.findall(r"[a-z0-9]+", text.lower().replace("'", ""))
+    return [_stem(w) for w in words if w not in STOPWORDS]
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+class BM25:
+    """Okapi BM25: Σ over query terms of idf(t) · tf·(k1+1) / (tf + k1·(1 − b + b·len/avglen))."""
+
+    def __init__(self, documents: list[str]):
+        counts = [Counter(tokens(d)) for d in documents]
+        lengths = np.array([sum(c.values()) for c in counts], dtype=np.float32)
+        self.size = len(documents)
+        self.norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths / max(float(lengths.mean()), 1.0))
+        # Postings: term → (ids of the documents holding it, its count in each).
+        postings: dict[str, tuple[list[int], list[int]]] = {}
+        for doc_id, c in enumerate(counts):
+            for term, tf in c.items():
+                ids, tfs = postings.setdefault(term, ([], []))
+                ids.append(doc_id)
+                tfs.append(tf)
+        self.postings = {t: (np.array(ids), np.array(tfs, dtype=np.float32)) for t, (ids, tfs) in postings.items()}
+        self.idf = {t: math.log(1 + (self.size - len(ids) + 0.5) / (len(ids) + 0.5))
+                    for t, (ids, _) in self.postings.items()}
+
+    def scores(self, query: str) -> np.ndarray:
+        result = np.zeros(self.size, dtype=np.float32)
+        for term in set(tokens(query)):
+            if term in self.postings:
+                ids, tf = self.postings[term]
+                result[ids] += self.idf[term] * tf * (BM25_K1 + 1) / (tf + self.norm[ids])
+        return result
+
+
+@dataclass
+class Hit:
+    chunk_id: int
+    chunk: Chunk
+    score: float
+    sentence_scores: np.ndarray  # cosine of the question to each of the chunk's sentences
+
+
+class Retriever:
+    def __init__(self, index: Index, mode: str = "hybrid"):
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        self.index = index
+        self.mode = mode
+        self.bm25 = BM25([f"{c.title} {c.heading} {c.text}" for c in index.chunks])
+        # sentence i belongs to chunk owner[i]: lets one matrix product score every sentence.
+        self.owner = np.repeat(np.arange(len(index.chunks)), [len(c.sentences) for c in index.chunks])
+
+    def search(self, question: str, vector: np.ndarray, k: int = 5) -> list[Hit]:
+        sentence_cos = self.index.sentence_vectors @ vector
+        scores = self.scores(question, vector, sentence_cos)
+        top = np.argsort(-scores)[:k]
+        return [Hit(int(i), self.index.chunks[i], float(scores[i]), sentence_cos[self.index.sentence_rows(int(i))])
+                for i in top]
+
+    def scores(self, question: str, vector: np.ndarray, sentence_cos: np.ndarray) -> np.ndarray:
+        passage = self.index.chunk_vectors @ vector
+        if self.mode == "dense":
+            return passage
+        raw = self.bm25.scores(question)
+        lexical = raw / (raw + BM25_HALF)
+        if self.mode == "bm25":
+            return lexical
+        best_sentence = np.full(len(self.index.chunks), -1.0, dtype=np.float32)
+        np.maximum.at(best_sentence, self.owner, sentence_cos)
+        return (WEIGHTS["passage"] * passage + WEIGHTS["sentence"] * best_sentence
+                + WEIGHTS["lexical"] * lexical)
