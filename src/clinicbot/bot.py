@@ -104,7 +104,13 @@ class Bot:
 
     def with_index(self, index: Index) -> "Bot":
         """The same bot over a newly published index; the red-flag and clinic examples are reused."""
-        return Bot(self.embedder, index, self.clinic, answer_threshold=self.answer_threshold,
+        return self._copy(index, self.answer_threshold)
+
+    def with_threshold(self, answer_threshold: float) -> "Bot":
+        return self._copy(self.index, answer_threshold)
+
+    def _copy(self, index: Index, answer_threshold: float) -> "Bot":
+        return Bot(self.embedder, index, self.clinic, answer_threshold=answer_threshold,
                    emergency_threshold=self.safety.threshold, templates=self._template_dir(),
                    mode=self.retriever.mode, safety=self.safety, intents=self.intents)
 
@@ -122,7 +128,8 @@ class Bot:
         best = hits[0] if hits else None
         intent, intent_score, by_pattern = self.intents.match(text, vector)
         article_score = best.score if best else 0.0
-        if by_pattern or (intent_score >= INTENT_THRESHOLD and intent_score > article_score):
+        # Both are plain cosines: the question is a clinic topic if it is nearer to one of those examples.
+        if by_pattern or (intent_score >= INTENT_THRESHOLD and intent_score > (best.similarity if best else 0.0)):
             return self._reply("answered", "clinic.txt.j2", kind=intent, score=intent_score, intent=intent)
         if best is None or best.score < self.answer_threshold:
             return self._reply("no_answer", "no_answer.txt.j2", score=article_score,

@@ -17,7 +17,7 @@ import numpy as np
 
 from .chunk import Chunk, chunk
 from .embed import Embedder
-from .index import FORMAT_VERSION, Index
+from .index import FORMAT_VERSION, VECTOR_KINDS, Index
 from .parse import SUFFIXES, Article, ParseError, parse_file
 
 
@@ -50,6 +50,7 @@ def read_corpus(corpus: Path, report: BuildReport, progress: Callable[[str], Non
         raise CorpusError(f"corpus folder {corpus} does not exist: point --corpus (or CLINICBOT_CORPUS) at your articles")
     files = sorted(p for p in corpus.iterdir() if p.suffix.lower() in SUFFIXES and not p.name.startswith("."))
     articles: dict[str, Article] = {}
+    sources: dict[str, str] = {}  # slug → file name
     for path in files:
         try:
             article = parse_file(path)
@@ -59,10 +60,14 @@ def read_corpus(corpus: Path, report: BuildReport, progress: Callable[[str], Non
             continue
         article.url = article.url or f"{base_url.rstrip('/')}/blog/{article.slug}"
         if article.slug in articles:
-            report.skipped.append((path.name, f"same slug as another article: {article.slug}"))
-            progress(f"skipped {path.name}: same slug as another article ({article.slug})")
-            continue
+            # Two files claim one URL: the file named after the slug wins.
+            loser = path.name if path.stem != article.slug else sources[article.slug]
+            report.skipped.append((loser, f"another file has the same URL slug ({article.slug})"))
+            progress(f"skipped {loser}: another file has the same URL slug ({article.slug})")
+            if loser == path.name:
+                continue
         articles[article.slug] = article
+        sources[article.slug] = path.name
     if not articles:
         raise CorpusError(f"no usable articles in {corpus} (looked for {', '.join(SUFFIXES)} files)")
     return list(articles.values())
@@ -75,16 +80,16 @@ def corpus_hash(articles: list[Article]) -> str:
     return digest.hexdigest()[:16]
 
 
-def _stored_rows(previous: Index | None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """slug → (its chunk vectors, its sentence vectors) from the previous index."""
-    if previous is None:
-        return {}
+def _stored_rows(previous: Index) -> dict[str, dict[str, np.ndarray]]:
+    """slug → {kind: that article's rows} of the previous index's vectors."""
     rows: dict[str, tuple[list, list]] = {}
     for i, c in enumerate(previous.chunks):
         chunk_rows, sentence_rows = rows.setdefault(c.slug, ([], []))
         chunk_rows.append(i)
         sentence_rows.extend(range(previous.sentence_rows(i).start, previous.sentence_rows(i).stop))
-    return {slug: (previous.chunk_vectors[c], previous.sentence_vectors[s]) for slug, (c, s) in rows.items()}
+    vectors = previous.vectors
+    return {slug: {kind: vectors[kind][s if kind == "sentences" else c] for kind in VECTOR_KINDS}
+            for slug, (c, s) in rows.items()}
 
 
 def build(corpus: Path, embedder: Embedder, previous: Index | None = None, base_url: str = "",
@@ -96,7 +101,7 @@ def build(corpus: Path, embedder: Embedder, previous: Index | None = None, base_
     before = previous.manifest["articles"] if previous is not None else {}
     stored = _stored_rows(previous) if reusable else {}
 
-    entries: list[tuple[list[Chunk], tuple[np.ndarray, np.ndarray] | None]] = []
+    entries: list[tuple[list[Chunk], dict[str, np.ndarray] | None]] = []
     for article in articles:
         article_chunks = chunk(article)
         if not article_chunks:
@@ -115,35 +120,35 @@ def build(corpus: Path, embedder: Embedder, previous: Index | None = None, base_
     report.removed = sorted(set(before) - kept)
     if report.embedded:
         progress(f"embedding {len(report.embedded)} articles")
-    chunk_vectors, sentence_vectors = _vectors(entries, embedder)
+    vectors = _vectors(entries, embedder)
     by_slug = {a.slug: a for a in articles if a.slug in kept}
     manifest = {
         "format_version": FORMAT_VERSION,
         "model": {"name": embedder.name, "fingerprint": embedder.fingerprint},
         "dimension": embedder.dimension,
-        "counts": {"articles": len(by_slug), "chunks": len(chunks), "sentences": len(sentence_vectors)},
+        "counts": {"articles": len(by_slug), "chunks": len(chunks), "sentences": len(vectors["sentences"])},
         "corpus_hash": corpus_hash(list(by_slug.values())),
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "articles": {slug: a.fingerprint for slug, a in by_slug.items()},
     }
-    index = Index(manifest, chunks, chunk_vectors, sentence_vectors)
-    report.articles, report.chunks, report.sentences = len(by_slug), len(chunks), len(sentence_vectors)
+    index = Index(manifest, chunks, vectors["passages"], vectors["headings"], vectors["sentences"])
+    report.articles, report.chunks, report.sentences = len(by_slug), len(chunks), len(vectors["sentences"])
     report.seconds = time.perf_counter() - started
     return index, report
 
 
-def _vectors(entries, embedder: Embedder) -> tuple[np.ndarray, np.ndarray]:
-    """Stored vectors where an article is unchanged; the rest embedded in one batch each."""
+def _vectors(entries, embedder: Embedder) -> dict[str, np.ndarray]:
+    """Stored vectors where an article is unchanged; the rest embedded in one batch per kind."""
     new = [c for article_chunks, stored in entries if stored is None for c in article_chunks]
-    passages = iter(embedder.embed([c.passage for c in new]))
-    sentences = iter(embedder.embed([s for c in new for s in c.sentences]))
-    chunk_rows, sentence_rows = [], []
+    fresh = {"passages": iter(embedder.embed([c.passage for c in new])),
+             "headings": iter(embedder.embed([c.heading for c in new])),
+             "sentences": iter(embedder.embed([s for c in new for s in c.sentences]))}
+    rows: dict[str, list] = {kind: [] for kind in VECTOR_KINDS}
     for article_chunks, stored in entries:
-        if stored is not None:
-            chunk_rows.extend(stored[0])
-            sentence_rows.extend(stored[1])
-        else:
-            chunk_rows.extend(next(passages) for _ in article_chunks)
-            sentence_rows.extend(next(sentences) for c in article_chunks for _ in c.sentences)
-    return (np.ascontiguousarray(np.vstack(chunk_rows), dtype=np.float32),
-            np.ascontiguousarray(np.vstack(sentence_rows), dtype=np.float32))
+        for kind in VECTOR_KINDS:
+            if stored is not None:
+                rows[kind].extend(stored[kind])
+            else:
+                count = sum(len(c.sentences) for c in article_chunks) if kind == "sentences" else len(article_chunks)
+                rows[kind].extend(next(fresh[kind]) for _ in range(count))
+    return {kind: np.ascontiguousarray(np.vstack(r), dtype=np.float32) for kind, r in rows.items()}

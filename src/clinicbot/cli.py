@@ -156,19 +156,27 @@ def ask(question, as_json, index, corpus, config):
 @cli.command("eval", help="Score labelled question files (JSON lines) and list every miss.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print metrics and misses as JSON.")
+@click.option("--sweep", is_flag=True, help="Show how each answer threshold from 0.20 to 0.70 would do instead.")
 @click.option("--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True,
               help="Retrieval to score: the product's hybrid, or a baseline.")
 @index_option
 @corpus_option
 @config_option
-def eval_(files, as_json, mode, index, corpus, config):
-    from .evaluate import QuestionFileError, evaluate, load_questions
+def eval_(files, as_json, sweep, mode, index, corpus, config):
+    from .evaluate import QuestionFileError, evaluate, load_questions, sweep as sweep_thresholds
 
     try:
         questions = [q for f in files for q in load_questions(Path(f))]
     except QuestionFileError as err:
         raise click.ClickException(str(err)) from None
-    report = evaluate(open_bot(load_settings(config=config, index=index, corpus=corpus), mode), questions)
+    bot = open_bot(load_settings(config=config, index=index, corpus=corpus), mode)
+    if sweep:
+        rows = sweep_thresholds(bot, questions, [round(0.2 + 0.025 * i, 3) for i in range(21)])
+        click.echo(json.dumps(rows, indent=2) if as_json else "\n".join(
+            f"{r['threshold']:.3f}: {r['correct']}/{r['of']} right, {r['answered_off_topic']} off-topic answered, "
+            f"{r['refused_answerable']} answerable refused" for r in rows))
+        return
+    report = evaluate(bot, questions)
     misses = [{"q": o.label["q"], "problems": o.problems, "status": o.reply.status, "answer": o.reply.answer}
               for o in report.misses]
     if as_json:

@@ -127,3 +127,31 @@ def compare(before: EvalReport, after: EvalReport) -> tuple[list[str], list[str]
         if was != now:
             changed.append(f"{question!r}: {'/'.join(filter(None, was))} → {'/'.join(filter(None, now))}")
     return regressions, changed
+
+
+def sweep(bot: Bot, questions: list[dict], thresholds: list[float]) -> list[dict]:
+    """How each answer threshold would do on the labelled article and no-answer questions.
+
+    Every question is asked once with no threshold; a threshold t then answers exactly the
+    questions whose best article scored at least t. Questions the red-flag gate or the
+    clinic topics take are left out: the threshold never sees them.
+    """
+    open_bot = bot.with_threshold(0.0)
+    scored = []
+    for label in questions:
+        expected = label.get("status") or ("answered" if "expect" in label else "")
+        if "expect" not in label and expected != "no_answer":
+            continue
+        reply = open_bot.ask(label["q"])
+        if reply.kind == "article":
+            scored.append((label, reply.score, top_slug(reply)))
+        elif expected == "no_answer" and reply.status == "no_answer":
+            scored.append((label, reply.score, ""))
+    rows = []
+    for t in thresholds:
+        right = sum((s >= t and slug in label["expect"]) if "expect" in label else s < t for label, s, slug in scored)
+        wrong_answers = sum(s >= t for label, s, _ in scored if "expect" not in label)
+        missed = sum(s < t for label, s, _ in scored if "expect" in label)
+        rows.append({"threshold": t, "correct": right, "of": len(scored),
+                     "answered_off_topic": wrong_answers, "refused_answerable": missed})
+    return rows

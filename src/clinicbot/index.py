@@ -2,7 +2,8 @@
 
     manifest.json      format version, model, dimension, counts, corpus hash, built_at
     chunks.json        the chunks (article, heading, sentences) in vector order
-    chunks.faiss       one unit vector per chunk, exact inner-product search
+    chunks.faiss       one unit vector per chunk passage, exact inner-product search
+    headings.npy       one unit vector per chunk heading (articles' headings are often questions)
     sentences.npy      one unit vector per sentence, for choosing the sentences that answer
 
 Vectors are unit length, so inner product = cosine similarity. A clinic has tens to a few
@@ -21,7 +22,8 @@ import numpy as np
 from .chunk import Chunk
 
 FORMAT_VERSION = 1
-PARTS = ("manifest.json", "chunks.json", "chunks.faiss", "sentences.npy")
+PARTS = ("manifest.json", "chunks.json", "chunks.faiss", "headings.npy", "sentences.npy")
+VECTOR_KINDS = ("passages", "headings", "sentences")
 
 
 class IndexLoadError(RuntimeError):
@@ -33,6 +35,7 @@ class Index:
     manifest: dict
     chunks: list[Chunk]
     chunk_vectors: np.ndarray
+    heading_vectors: np.ndarray
     sentence_vectors: np.ndarray
     # sentence_starts[i] is the row of chunk i's first sentence in sentence_vectors.
     sentence_starts: np.ndarray = field(init=False)
@@ -43,6 +46,10 @@ class Index:
         self.sentence_starts = np.concatenate([[0], np.cumsum(counts)])[:-1]
         self.faiss_index = faiss.IndexFlatIP(self.chunk_vectors.shape[1])
         self.faiss_index.add(self.chunk_vectors)
+
+    @property
+    def vectors(self) -> dict[str, np.ndarray]:
+        return {"passages": self.chunk_vectors, "headings": self.heading_vectors, "sentences": self.sentence_vectors}
 
     @property
     def version(self) -> str:
@@ -62,6 +69,7 @@ class Index:
         path.mkdir(parents=True, exist_ok=True)
         (path / "chunks.json").write_text(json.dumps([c.as_dict() for c in self.chunks], ensure_ascii=False))
         faiss.write_index(self.faiss_index, str(path / "chunks.faiss"))
+        np.save(path / "headings.npy", self.heading_vectors)
         np.save(path / "sentences.npy", self.sentence_vectors)
         # The manifest goes last: a folder without one is an unfinished build.
         (path / "manifest.json").write_text(json.dumps(self.manifest, indent=2))
@@ -83,9 +91,9 @@ class Index:
         chunks = [Chunk(**c) for c in json.loads((path / "chunks.json").read_text())]
         flat = faiss.read_index(str(path / "chunks.faiss"))
         chunk_vectors = flat.reconstruct_n(0, flat.ntotal)
-        sentence_vectors = np.load(path / "sentences.npy")
-        index = cls(manifest, chunks, chunk_vectors, sentence_vectors)
+        index = cls(manifest, chunks, chunk_vectors, np.load(path / "headings.npy"), np.load(path / "sentences.npy"))
         counts = manifest["counts"]
-        if counts["chunks"] != len(chunks) or counts["sentences"] != len(sentence_vectors):
+        if not (counts["chunks"] == len(chunks) == len(index.heading_vectors)
+                and counts["sentences"] == len(index.sentence_vectors)):
             raise IndexLoadError(f"index at {path} is inconsistent with its manifest: run `clinicbot build`")
         return index

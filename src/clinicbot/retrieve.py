@@ -1,9 +1,11 @@
 """Question → ranked chunks, scored on one 0–1 scale so one threshold can say "no article".
 
-A chunk's score blends three signals (weights in WEIGHTS, calibrated on labelled questions):
+A chunk's score blends four signals (weights in WEIGHTS, calibrated on labelled questions):
 - passage: cosine of the question to the whole chunk (title + heading + text);
 - sentence: cosine to the chunk's best single sentence, which rewards a precise match that
   a long passage dilutes;
+- heading: cosine to the section's heading, since clinics head sections with the very
+  questions patients ask ("Does dry needling hurt?");
 - lexical: BM25 over the chunks, squashed to 0–1 as s / (s + BM25_HALF), so that rare words
   shared with the question (a condition's name, "splint") count even where the small
   embedding model is unsure.
@@ -22,7 +24,7 @@ from .chunk import Chunk
 from .index import Index
 
 MODES = ("hybrid", "dense", "bm25")
-WEIGHTS = {"passage": 0.45, "sentence": 0.35, "lexical": 0.20}
+WEIGHTS = {"passage": 0.30, "sentence": 0.30, "heading": 0.20, "lexical": 0.20}
 BM25_K1, BM25_B = 1.2, 0.75
 BM25_HALF = 6.0  # the raw BM25 score that maps to 0.5
 
@@ -79,7 +81,8 @@ class BM25:
 class Hit:
     chunk_id: int
     chunk: Chunk
-    score: float
+    score: float  # the blended 0–1 score that ranks and is held to the answer threshold
+    similarity: float  # the best plain cosine (passage, heading or sentence), comparable to other cosines
     sentence_scores: np.ndarray  # cosine of the question to each of the chunk's sentences
 
 
@@ -94,21 +97,21 @@ class Retriever:
         self.owner = np.repeat(np.arange(len(index.chunks)), [len(c.sentences) for c in index.chunks])
 
     def search(self, question: str, vector: np.ndarray, k: int = 5) -> list[Hit]:
-        sentence_cos = self.index.sentence_vectors @ vector
-        scores = self.scores(question, vector, sentence_cos)
-        top = np.argsort(-scores)[:k]
-        return [Hit(int(i), self.index.chunks[i], float(scores[i]), sentence_cos[self.index.sentence_rows(int(i))])
-                for i in top]
-
-    def scores(self, question: str, vector: np.ndarray, sentence_cos: np.ndarray) -> np.ndarray:
-        passage = self.index.chunk_vectors @ vector
-        if self.mode == "dense":
-            return passage
-        raw = self.bm25.scores(question)
-        lexical = raw / (raw + BM25_HALF)
-        if self.mode == "bm25":
-            return lexical
-        best_sentence = np.full(len(self.index.chunks), -1.0, dtype=np.float32)
+        index = self.index
+        sentence_cos = index.sentence_vectors @ vector
+        passage = index.chunk_vectors @ vector
+        heading = index.heading_vectors @ vector
+        best_sentence = np.full(len(index.chunks), -1.0, dtype=np.float32)
         np.maximum.at(best_sentence, self.owner, sentence_cos)
-        return (WEIGHTS["passage"] * passage + WEIGHTS["sentence"] * best_sentence
-                + WEIGHTS["lexical"] * lexical)
+        similarity = np.maximum(np.maximum(passage, heading), best_sentence)
+        if self.mode == "dense":
+            scores = passage
+        else:
+            raw = self.bm25.scores(question)
+            lexical = raw / (raw + BM25_HALF)
+            scores = lexical if self.mode == "bm25" else (
+                WEIGHTS["passage"] * passage + WEIGHTS["sentence"] * best_sentence
+                + WEIGHTS["heading"] * heading + WEIGHTS["lexical"] * lexical)
+        top = np.argsort(-scores)[:k]
+        return [Hit(int(i), index.chunks[i], float(scores[i]), float(similarity[i]),
+                    sentence_cos[index.sentence_rows(int(i))]) for i in top]

@@ -54,7 +54,8 @@ def _coerce(setting: Setting, value: object) -> object:
     try:
         return kind(value)
     except (TypeError, ValueError):
-        raise SettingsError(f"{setting.env} must be a {kind.__name__}, got {value!r}") from None
+        kind_name = {int: "a whole number", float: "a number"}.get(kind, "text")
+        raise SettingsError(f"{setting.env} must be {kind_name}, got {value!r}") from None
 
 
 def load(config_file: str | Path | None = None, environ: dict | None = None, **overrides) -> dict:
