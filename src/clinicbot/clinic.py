@@ -26,6 +26,7 @@ class Clinic:
     hours: list[str] = field(default_factory=list)
     insurance: str = ""
     parking: str = ""
+    pricing: str = ""
     extra: dict = field(default_factory=dict)
 
     @property
@@ -41,7 +42,7 @@ class Clinic:
             "name": self.name, "town": self.town, "address": self.address, "phone": self.phone,
             "phone_href": self.tel, "booking_url": self.booking_url, "website": self.website,
             "email": self.email, "hours": self.hours, "insurance": self.insurance,
-            "parking": self.parking, **self.extra,
+            "parking": self.parking, "pricing": self.pricing, **self.extra,
         }
 
 

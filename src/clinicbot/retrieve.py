@@ -1,14 +1,17 @@
 """Question → ranked chunks, scored on one 0–1 scale so one threshold can say "no article".
 
-A chunk's score blends four signals (weights in WEIGHTS, calibrated on labelled questions):
-- passage: cosine of the question to the whole chunk (title + heading + text);
-- sentence: cosine to the chunk's best single sentence, which rewards a precise match that
-  a long passage dilutes;
-- heading: cosine to the section's heading, since clinics head sections with the very
-  questions patients ask ("Does dry needling hurt?");
-- lexical: BM25 over the chunks, squashed to 0–1 as s / (s + BM25_HALF), so that rare words
-  shared with the question (a condition's name, "splint") count even where the small
-  embedding model is unsure.
+Three cosines describe how close a chunk is to the question:
+- passage: to the whole chunk (title + heading + text);
+- sentence: to the chunk's best single sentence (a precise match a long passage dilutes);
+- heading: to the section's heading (clinics head sections with the questions patients ask).
+Short questions ("joint mobilization") match one sentence or a heading well and the whole
+passage poorly, so the score leans on the best of the three and adds their mean:
+
+    score = 0.6 · max(passage, sentence, heading) + 0.2 · mean(…) + 0.2 · lexical
+
+lexical is BM25 over the chunks squashed to 0–1 as s / (s + BM25_HALF), so rare words shared
+with the question (a condition's name, "splint") count where the small model is unsure.
+The weights and the answer threshold were chosen on the labelled questions (README).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from .chunk import Chunk
 from .index import Index
 
 MODES = ("hybrid", "dense", "bm25")
-WEIGHTS = {"passage": 0.30, "sentence": 0.30, "heading": 0.20, "lexical": 0.20}
+WEIGHTS = {"best": 0.6, "mean": 0.2, "lexical": 0.2}
 BM25_K1, BM25_B = 1.2, 0.75
 BM25_HALF = 6.0  # the raw BM25 score that maps to 0.5
 
@@ -110,8 +113,8 @@ class Retriever:
             raw = self.bm25.scores(question)
             lexical = raw / (raw + BM25_HALF)
             scores = lexical if self.mode == "bm25" else (
-                WEIGHTS["passage"] * passage + WEIGHTS["sentence"] * best_sentence
-                + WEIGHTS["heading"] * heading + WEIGHTS["lexical"] * lexical)
+                WEIGHTS["best"] * similarity + WEIGHTS["mean"] * (passage + best_sentence + heading) / 3
+                + WEIGHTS["lexical"] * lexical)
         top = np.argsort(-scores)[:k]
         return [Hit(int(i), index.chunks[i], float(scores[i]), float(similarity[i]),
                     sentence_cos[index.sentence_rows(int(i))]) for i in top]
