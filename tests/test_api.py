@@ -141,10 +141,10 @@ def test_feedback_is_validated_and_stored(client, app):
 def test_unanswered_questions_are_recorded_redacted(client, app):
     from clinicbot.gaps import GapStore
 
-    ask(client, "How much does a session cost? Call me on 203-555-0199")
+    assert ask(client, "Do you treat horses? Call me on 203-555-0199").get_json()["status"] == "no_answer"
     settings = app.config["CLINICBOT"]
     questions = [g.question for g in GapStore(settings["db"]).unanswered()]
-    assert any("cost" in q for q in questions)
+    assert questions == ["Do you treat horses? Call me on [phone]"]
     assert not any("555-0199" in q for q in questions)
 
 
@@ -156,7 +156,7 @@ def test_admin_report_needs_the_token(index_root, tmp_path):
               "db": str(tmp_path / "db.sqlite3")}
     assert create_app(config).test_client().get("/api/v1/admin/report").status_code == 404
     client = create_app({**config, "admin_token": "s3cret"}).test_client()
-    for q in ["how much does a session cost", "what is the price of a visit", "do you treat horses"]:
+    for q in ["do you treat horses", "can you treat my horse", "what is the capital of France"]:
         ask(client, q)
     assert client.get("/api/v1/admin/report").status_code == 401
     assert client.get("/api/v1/admin/report", headers={"Authorization": "Bearer wrong"}).status_code == 401

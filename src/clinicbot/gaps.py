@@ -1,0 +1,126 @@
+"""What patients asked that no article answers, and how they rated answers, in SQLite.
+
+Privacy by design: questions are redacted before they are written, an up-vote keeps no
+question at all, rows carry the day (not the time), and there is no column for an IP
+address, a browser or a session. Rows older than `retention_days` are deleted on write.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .privacy import normalise_question, redact
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    day TEXT NOT NULL,          -- YYYY-MM-DD: the date only, so timing cannot single anyone out
+    kind TEXT NOT NULL,         -- 'unanswered' or 'rating'
+    rating TEXT,                -- 'up' / 'down' for ratings
+    status TEXT,                -- the reply's status: answered, no_answer, emergency
+    article_url TEXT,
+    question TEXT               -- redacted; kept only for unanswered questions and thumbs-down
+);
+CREATE INDEX IF NOT EXISTS events_day ON events(day);
+"""
+
+
+@dataclass
+class Gap:
+    day: str
+    kind: str
+    question: str
+
+
+class GapStore:
+    def __init__(self, path: Path | str, retention_days: int = 90):
+        self.path = Path(path)
+        self.retention_days = retention_days
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(self._connect()) as db, db:
+            db.execute("PRAGMA journal_mode=WAL")  # several workers write; readers never block
+            db.executescript(SCHEMA)
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=5)
+
+    def _write(self, kind: str, rating: str | None, status: str | None, article_url: str | None,
+               question: str | None, today: date | None = None) -> None:
+        today = today or date.today()
+        with closing(self._connect()) as db, db:
+            db.execute("INSERT INTO events (day, kind, rating, status, article_url, question) VALUES (?, ?, ?, ?, ?, ?)",
+                       (today.isoformat(), kind, rating, status, article_url,
+                        redact(normalise_question(question)) if question else None))
+            db.execute("DELETE FROM events WHERE day < ?", ((today - timedelta(days=self.retention_days)).isoformat(),))
+
+    def record_unanswered(self, question: str, status: str = "no_answer", today: date | None = None) -> None:
+        self._write("unanswered", None, status, None, question, today)
+
+    def record_feedback(self, rating: str, status: str, article_url: str | None, question: str | None,
+                        today: date | None = None) -> None:
+        if rating not in ("up", "down"):
+            raise ValueError('rating must be "up" or "down"')
+        self._write("rating", rating, status, article_url, question if rating == "down" else None, today)
+
+    def unanswered(self) -> list[Gap]:
+        """No-answer questions and thumbs-down questions: what the articles don't cover yet."""
+        with closing(self._connect()) as db:
+            rows = db.execute("SELECT day, kind, question FROM events WHERE question IS NOT NULL "
+                              "AND (kind = 'unanswered' OR rating = 'down') ORDER BY id").fetchall()
+        return [Gap(*row) for row in rows]
+
+    def feedback_counts(self) -> dict[str, int]:
+        with closing(self._connect()) as db:
+            rows = db.execute("SELECT rating, COUNT(*) FROM events WHERE kind = 'rating' GROUP BY rating").fetchall()
+        return {"up": 0, "down": 0, **dict(rows)}
+
+
+@dataclass
+class GapGroup:
+    count: int
+    example: str
+    questions: list[str]
+
+
+def report(questions: list[str], embed: Callable[[list[str]], np.ndarray], *, similarity: float = 0.6,
+           top: int = 10) -> list[GapGroup]:
+    """Groups questions by meaning with leader clustering on unit vectors.
+
+    Each question joins the group whose centroid it is most similar to (cosine = dot product
+    of unit vectors) when that is at least `similarity`, else it starts a new group. A
+    centroid is the normalised mean of its members; the example is the member nearest to it.
+    """
+    if not questions:
+        return []
+    vectors = embed(questions)
+    members: list[list[int]] = []
+    centroids: list[np.ndarray] = []
+    for i, vector in enumerate(vectors):
+        scores = [float(c @ vector) for c in centroids]
+        best = int(np.argmax(scores)) if scores else -1
+        if best >= 0 and scores[best] >= similarity:
+            members[best].append(i)
+            mean = vectors[members[best]].mean(axis=0)
+            centroids[best] = mean / np.linalg.norm(mean)
+        else:
+            members.append([i])
+            centroids.append(vector)
+    groups = []
+    for rows, centroid in zip(members, centroids):
+        example = rows[int(np.argmax(vectors[rows] @ centroid))]
+        groups.append(GapGroup(len(rows), questions[example], [questions[r] for r in rows]))
+    groups.sort(key=lambda g: (-g.count, g.example))
+    return groups[:top]
+
+
+def report_as_dict(groups: list[GapGroup]) -> dict:
+    return {"groups": [{"count": g.count, "example": g.example, "questions": g.questions} for g in groups]}
