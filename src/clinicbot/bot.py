@@ -30,6 +30,7 @@ MAX_QUESTION_CHARS = 500
 INTENT_THRESHOLD = 0.62
 MAX_ANSWER_SENTENCES = 3
 MIN_ANSWER_WORDS = 18  # a shorter best sentence takes its neighbour along for context
+LEAD_BONUS = 0.35  # how much a section's opening counts when the question matches its heading
 
 
 @dataclass
@@ -154,9 +155,16 @@ class Bot:
 
 def answer_sentences(hit: Hit) -> list[str]:
     """The best-matching sentence, widened to its neighbours while they match nearly as well
-    (or while the answer is too short to stand alone), at most three, in reading order."""
+    (or while the answer is too short to stand alone), at most three, in reading order.
+
+    A section's opening sentences answer its heading, but often lean on it ("Most patients
+    barely notice the needle" under "Does dry needling hurt?"), so they match the question
+    poorly on their own. When the question matches the heading, sentence i gains
+    LEAD_BONUS · heading cosine · 2^-i.
+    """
     sentences = hit.chunk.sentences
-    scores = hit.sentence_scores
+    lead = LEAD_BONUS * max(hit.heading_score, 0.0) * 0.5 ** np.arange(len(sentences))
+    scores = hit.sentence_scores + lead
     best = int(np.argmax(scores))
     start = end = best
     while end - start + 1 < MAX_ANSWER_SENTENCES:

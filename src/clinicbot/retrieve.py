@@ -86,6 +86,7 @@ class Hit:
     chunk: Chunk
     score: float  # the blended 0–1 score that ranks and is held to the answer threshold
     similarity: float  # the best plain cosine (passage, heading or sentence), comparable to other cosines
+    heading_score: float  # cosine of the question to the section's heading
     sentence_scores: np.ndarray  # cosine of the question to each of the chunk's sentences
 
 
@@ -116,5 +117,5 @@ class Retriever:
                 WEIGHTS["best"] * similarity + WEIGHTS["mean"] * (passage + best_sentence + heading) / 3
                 + WEIGHTS["lexical"] * lexical)
         top = np.argsort(-scores)[:k]
-        return [Hit(int(i), index.chunks[i], float(scores[i]), float(similarity[i]),
+        return [Hit(int(i), index.chunks[i], float(scores[i]), float(similarity[i]), float(heading[i]),
                     sentence_cos[index.sentence_rows(int(i))]) for i in top]
