@@ -31,6 +31,21 @@
     (children || []).forEach(function (child) { if (child) node.appendChild(child); });
     return node;
   }
+  var ICONS = {  // 24×24 outline paths, drawn with the text colour
+    chat: "M4 4h16v11H8l-4 4z",
+    up: "M7 10v10H4V10zm3 10h7.5a2 2 0 0 0 2-1.6l1.3-6A2 2 0 0 0 18.8 10H14l.8-4a1.8 1.8 0 0 0-3.3-1.2L10 9z",
+    down: "M7 14V4H4v10zm3-10h7.5a2 2 0 0 1 2 1.6l1.3 6a2 2 0 0 1-2 2.4H14l.8 4a1.8 1.8 0 0 1-3.3 1.2L10 15z"
+  };
+  function icon(name) {
+    var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("class", "cb-icon");
+    var path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", ICONS[name]);
+    svg.appendChild(path);
+    return svg;
+  }
   function safeUrl(value) {
     try {
       var url = new URL(value, api);
@@ -65,8 +80,7 @@
   var launcher = el("button", {
     type: "button", className: "cb-launcher cb-" + config.position, "aria-label": "Open chat with " + config.title,
     "aria-expanded": "false", "aria-controls": "cb-panel"
-  }, [el("span", { className: "cb-launcher-icon", "aria-hidden": "true", text: "💬" }),
-      el("span", { className: "cb-launcher-label", text: "Questions?" })]);
+  }, [icon("chat"), el("span", { className: "cb-launcher-label", text: "Questions?" })]);
   var log = el("div", { className: "cb-log", role: "log", "aria-live": "off", "aria-label": "Conversation" });
   var live = el("div", { className: "cb-sr", "aria-live": "polite", "aria-atomic": "true" });
   var input = el("input", {
@@ -105,11 +119,10 @@
   }
   function feedback(message) {
     var group = el("div", { className: "cb-feedback", role: "group", "aria-label": "Was this helpful?" });
-    [["up", "👍", "Helpful"], ["down", "👎", "Not helpful"]].forEach(function (choice) {
+    [["up", "Helpful"], ["down", "Not helpful"]].forEach(function (choice) {
       var button = el("button", {
-        type: "button", className: "cb-thumb", "aria-label": choice[2], "aria-pressed": String(message.rated === choice[0]),
-        text: choice[1]
-      });
+        type: "button", className: "cb-thumb", "aria-label": choice[1], "aria-pressed": String(message.rated === choice[0])
+      }, [icon(choice[0])]);
       if (message.rated) button.disabled = true;
       button.addEventListener("click", function () {
         message.rated = choice[0];
@@ -180,7 +193,9 @@
       el("span", { className: "cb-dots", "aria-hidden": "true" }, [el("span"), el("span"), el("span")]),
       el("span", { className: "cb-sr", text: "Assistant is typing" })
     ]));
-    log.scrollTop = log.scrollHeight;
+    // Show the newest reply from its first line, not its last.
+    var last = log.lastElementChild;
+    log.scrollTop = state.pending || !last ? log.scrollHeight : Math.max(0, last.offsetTop - log.offsetTop - 8);
   }
 
   // ---- talking to the server ----

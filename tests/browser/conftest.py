@@ -1,0 +1,102 @@
+"""A real `clinicbot serve` process and headless Debian Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "corpus"
+MODEL_CACHE = str(ROOT / "var" / "model-cache")
+
+CHROMIUM = "/usr/bin/chromium"
+HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Another clinic site</title></head>
+<body><h1>A page on another origin with a strict CSP</h1>
+<script src="{bot}/widget.js" data-api="{bot}" data-title="Strict Clinic" defer></script></body></html>"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def host_origin():
+    """Another origin (another port) serving a clinic page under a strict Content-Security-Policy."""
+    holder = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            bot = holder["bot"]
+            body = HOST_PAGE.format(bot=bot).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Security-Policy", f"default-src 'none'; script-src {bot}; "
+                                                        f"connect-src {bot}; style-src {bot}; img-src {bot}")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield holder, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def bot_url(index_root, host_origin, tmp_path_factory):
+    holder, origin = host_origin
+    port = free_port()
+    env = {**os.environ, "CLINICBOT_MODEL_CACHE": MODEL_CACHE, "CLINICBOT_ALLOWED_ORIGINS": origin,
+           "CLINICBOT_DB": str(tmp_path_factory.mktemp("db") / "clinicbot.sqlite3")}
+    server = subprocess.Popen([sys.executable, "-m", "clinicbot", "serve", "--index", str(index_root),
+                               "--corpus", str(CORPUS), "--port", str(port)], env=env, start_new_session=True,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/api/v1/health")
+            if conn.getresponse().status == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        raise RuntimeError("clinicbot serve did not start")
+    holder["bot"] = url
+    yield url
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
