@@ -91,29 +91,41 @@ class GapGroup:
     questions: list[str]
 
 
-def report(questions: list[str], embed: Callable[[list[str]], np.ndarray], *, similarity: float = 0.6,
+def report(questions: list[str], embed: Callable[[list[str]], np.ndarray], *, similarity: float = 0.45,
            top: int = 10) -> list[GapGroup]:
-    """Groups questions by meaning with leader clustering on unit vectors.
+    """Groups questions by meaning: leader clustering, then merging of close groups.
 
-    Each question joins the group whose centroid it is most similar to (cosine = dot product
-    of unit vectors) when that is at least `similarity`, else it starts a new group. A
-    centroid is the normalised mean of its members; the example is the member nearest to it.
+    Vectors are unit length, so cosine = dot product. Pass 1: each question joins the group
+    whose centroid (normalised mean of its members) is most similar, if at least
+    `similarity`, else starts a group. Pass 1 depends on the order questions came in, so
+    pass 2 merges the two closest groups while their centroids are at least `similarity`
+    apart. The example is the member nearest its group's centroid.
     """
     if not questions:
         return []
     vectors = embed(questions)
+
+    def centroid(rows: list[int]) -> np.ndarray:
+        mean = vectors[rows].mean(axis=0)
+        return mean / np.linalg.norm(mean)
+
     members: list[list[int]] = []
-    centroids: list[np.ndarray] = []
     for i, vector in enumerate(vectors):
-        scores = [float(c @ vector) for c in centroids]
+        scores = [float(centroid(rows) @ vector) for rows in members]
         best = int(np.argmax(scores)) if scores else -1
         if best >= 0 and scores[best] >= similarity:
             members[best].append(i)
-            mean = vectors[members[best]].mean(axis=0)
-            centroids[best] = mean / np.linalg.norm(mean)
         else:
             members.append([i])
-            centroids.append(vector)
+    while len(members) > 1:
+        centroids = np.array([centroid(rows) for rows in members])
+        closeness = centroids @ centroids.T
+        np.fill_diagonal(closeness, -1.0)
+        a, b = np.unravel_index(int(np.argmax(closeness)), closeness.shape)
+        if closeness[a, b] < similarity:
+            break
+        members[a].extend(members.pop(b))
+    centroids = [centroid(rows) for rows in members]
     groups = []
     for rows, centroid in zip(members, centroids):
         example = rows[int(np.argmax(vectors[rows] @ centroid))]
