@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -17,10 +16,7 @@ from clinicbot.clinic import load_clinic
 from clinicbot.embed import get_embedder
 from clinicbot.settings import BY_NAME
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "corpus"
-DATA = Path(__file__).parent / "data"
-MODEL_CACHE = str(ROOT / "var" / "model-cache")
+from support import CORPUS, MODEL_CACHE
 
 
 @pytest.fixture(scope="session")

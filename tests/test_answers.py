@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from clinicbot.evaluate import evaluate, load_questions
-from conftest import DATA
+from support import DATA
 
 SHARED_DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "questions.jsonl"
 DEV_SET = Path(__file__).resolve().parents[1] / "corpus" / "questions" / "dev.jsonl"

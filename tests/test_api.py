@@ -111,7 +111,7 @@ def test_odd_but_valid_questions_are_answered(client):
 
 def test_cors_allows_only_listed_origins(index_root, tmp_path):
     from clinicbot.app import create_app
-    from conftest import CORPUS, MODEL_CACHE
+    from support import CORPUS, MODEL_CACHE
 
     app = create_app({"index": str(index_root), "corpus": str(CORPUS), "model_cache": MODEL_CACHE,
                       "db": str(tmp_path / "db.sqlite3"), "allowed_origins": "https://www.example.com, https://x.test"})
@@ -150,7 +150,7 @@ def test_unanswered_questions_are_recorded_redacted(client, app):
 
 def test_admin_report_needs_the_token(index_root, tmp_path):
     from clinicbot.app import create_app
-    from conftest import CORPUS, MODEL_CACHE
+    from support import CORPUS, MODEL_CACHE
 
     config = {"index": str(index_root), "corpus": str(CORPUS), "model_cache": MODEL_CACHE,
               "db": str(tmp_path / "db.sqlite3")}

@@ -15,7 +15,7 @@ import pytest
 
 from clinicbot import publish
 from clinicbot.index import Index
-from conftest import CORPUS, MODEL_CACHE
+from support import CORPUS, MODEL_CACHE
 
 GATE = [{"q": "Do I need surgery for carpal tunnel syndrome?", "expect": ["carpal-tunnel-syndrome-will-i-need-surgery"]},
         {"q": "Does dry needling hurt?", "expect": ["who-can-benefit-from-dry-needling"]}]

@@ -125,10 +125,9 @@ def report(questions: list[str], embed: Callable[[list[str]], np.ndarray], *, si
         if closeness[a, b] < similarity:
             break
         members[a].extend(members.pop(b))
-    centroids = [centroid(rows) for rows in members]
     groups = []
-    for rows, centroid in zip(members, centroids):
-        example = rows[int(np.argmax(vectors[rows] @ centroid))]
+    for rows in members:
+        example = rows[int(np.argmax(vectors[rows] @ centroid(rows)))]
         groups.append(GapGroup(len(rows), questions[example], [questions[r] for r in rows]))
     groups.sort(key=lambda g: (-g.count, g.example))
     return groups[:top]

@@ -10,15 +10,12 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT / "corpus"
-MODEL_CACHE = str(ROOT / "var" / "model-cache")
+from support import CORPUS, MODEL_CACHE
 
 CHROMIUM = "/usr/bin/chromium"
 HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Another clinic site</title></head>
