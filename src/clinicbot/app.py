@@ -5,10 +5,11 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import time
 from pathlib import Path
 
 import jinja2
-from flask import Flask, jsonify, request, send_from_directory
+from flask import Flask, g, jsonify, request, send_from_directory
 from werkzeug.exceptions import HTTPException
 
 from . import settings as settings_module
@@ -61,6 +62,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     def unexpected(err: Exception):
         app.logger.exception("unexpected error")
         return error_response(500, "internal_error", "something went wrong on our side; please call the clinic")
+
+    @app.before_request
+    def start_timer():
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def server_timing(response):
+        """Time spent inside the app, for developers and `make bench` (Server-Timing header)."""
+        if "started" in g:
+            response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - g.started) * 1000:.2f}"
+        return response
 
     @app.after_request
     def cors(response):
