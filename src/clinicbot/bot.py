@@ -19,8 +19,9 @@ from pathlib import Path
 import jinja2
 import numpy as np
 
-from .clinic import Clinic
-from .embed import Embedder
+from . import publish
+from .clinic import Clinic, load_clinic
+from .embed import Embedder, get_embedder
 from .index import Index
 from .retrieve import Hit, Retriever
 from .safety import Safety
@@ -91,10 +92,11 @@ class Bot:
         self.index = index
         self.clinic = clinic
         self.answer_threshold = answer_threshold
+        self.template_dir = str(templates)
         self.retriever = Retriever(index, mode)
         self.safety = safety or Safety(embedder, emergency_threshold)
         self.intents = intents or Intents(embedder)
-        loaders = [jinja2.FileSystemLoader(str(templates))] if templates else []
+        loaders = [jinja2.FileSystemLoader(self.template_dir)] if templates else []
         self.templates = jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders + [jinja2.PackageLoader("clinicbot", "templates")]),
             autoescape=False, keep_trailing_newline=False, undefined=jinja2.StrictUndefined)
@@ -112,12 +114,8 @@ class Bot:
 
     def _copy(self, index: Index, answer_threshold: float) -> "Bot":
         return Bot(self.embedder, index, self.clinic, answer_threshold=answer_threshold,
-                   emergency_threshold=self.safety.threshold, templates=self._template_dir(),
+                   emergency_threshold=self.safety.threshold, templates=self.template_dir,
                    mode=self.retriever.mode, safety=self.safety, intents=self.intents)
-
-    def _template_dir(self) -> str:
-        first = self.templates.loader.loaders[0]
-        return first.searchpath[0] if isinstance(first, jinja2.FileSystemLoader) else ""
 
     def _answer_uncached(self, text: str) -> Reply:
         vector = self.embedder.embed_one(text)
@@ -204,10 +202,6 @@ class NoIndex(RuntimeError):
 
 def open_bot(settings: dict, mode: str = "hybrid") -> Bot:
     """The Bot over the published index that `settings` point at (model loaded once per process)."""
-    from . import publish
-    from .clinic import load_clinic
-    from .embed import get_embedder
-
     folder = publish.current(settings["index"])
     if folder is None:
         raise NoIndex(f"no index at {settings['index']}: run `clinicbot build` (or `make run`) first")

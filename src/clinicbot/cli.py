@@ -26,12 +26,13 @@ def load_settings(**options) -> dict:
         raise click.ClickException(str(err)) from None
 
 
-def open_bot(settings: dict, mode: str = "hybrid"):
-    from .bot import NoIndex, open_bot as _open
+def bot_or_exit(settings: dict, mode: str = "hybrid"):
+    """The Bot, or a one-line error that names the fix."""
+    from .bot import NoIndex, open_bot
     from .index import IndexLoadError
 
     try:
-        return _open(settings, mode)
+        return open_bot(settings, mode)
     except (NoIndex, IndexLoadError, ClinicError) as err:
         raise click.ClickException(str(err)) from None
 
@@ -146,7 +147,7 @@ def serve(host, port, workers, index, corpus, config):
 @corpus_option
 @config_option
 def ask(question, as_json, index, corpus, config):
-    reply = open_bot(load_settings(config=config, index=index, corpus=corpus)).ask(question)
+    reply = bot_or_exit(load_settings(config=config, index=index, corpus=corpus)).ask(question)
     if as_json:
         click.echo(json.dumps(reply.as_dict(), indent=2, ensure_ascii=False))
     else:
@@ -169,7 +170,7 @@ def eval_(files, as_json, sweep, mode, index, corpus, config):
         questions = [q for f in files for q in load_questions(Path(f))]
     except QuestionFileError as err:
         raise click.ClickException(str(err)) from None
-    bot = open_bot(load_settings(config=config, index=index, corpus=corpus), mode)
+    bot = bot_or_exit(load_settings(config=config, index=index, corpus=corpus), mode)
     if sweep:
         rows = sweep_thresholds(bot, questions, [round(0.2 + 0.025 * i, 3) for i in range(21)])
         click.echo(json.dumps(rows, indent=2) if as_json else "\n".join(
