@@ -39,11 +39,9 @@ def index_root(tmp_path_factory, embedder, clinic):
     """The demo corpus built and published once, as `clinicbot build` does."""
     root = tmp_path_factory.mktemp("index")
     index, _ = build(CORPUS, embedder, base_url=clinic.website)
-    version = publish.next_version(root)
-    index.manifest["version"] = version
-    staged = publish.staging_folder(root)
-    index.save(staged)
-    publish.publish(root, staged, version)
+    with publish.build_lock(root):
+        version, staged = publish.stage(root, index)
+        publish.publish(root, staged, version)
     return root
 
 

@@ -36,6 +36,16 @@ def test_patient_questions_pass_at_least_95_percent(bot):
     assert report.metrics["false_emergencies"] == 0, misses
 
 
+def test_questions_written_by_someone_else_mostly_pass(bot):
+    """holdout_questions.jsonl was written from the articles by a second author, blind to the bot.
+    It is a guard, not a tuning set: its misses are near-misses the small model can't tell apart."""
+    report = evaluate(bot, load_questions(DATA / "holdout_questions.jsonl"))
+    misses = "\n".join(f"{o.label['q']!r}: {o.problems}" for o in report.misses)
+    assert report.passed / len(report.outcomes) >= 0.85, misses
+    assert report.metrics["emergency_recall"] == 1.0, misses
+    assert report.metrics["false_emergencies"] == 0, misses
+
+
 @pytest.mark.parametrize("question", [
     "I have crushing chest pain and my left arm is numb",
     "there's a lot of pressure in my chest and I feel sick",

@@ -46,14 +46,14 @@ def gated_corpus(corpus_copy):
     return corpus_copy
 
 
-def test_versions_rollback_and_prune(tmp_path, index):
+def test_versions_rollback_and_prune(tmp_path, index_root):
+    index = Index.load(publish.current(index_root))  # a private copy: staging renumbers it
     root = tmp_path / "root"
     published = []
     for _ in range(4):
-        staged = publish.staging_folder(root)
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        index.save(staged)
-        published.append(publish.publish(root, staged, publish.next_version(root)))
+        with publish.build_lock(root):
+            version, staged = publish.stage(root, index)
+            published.append(publish.publish(root, staged, version))
     assert publish.current(root) == published[-1].resolve()
     assert [p.name[:5] for p in publish.versions(root)] == ["v0001", "v0002", "v0003", "v0004"]
     assert publish.rollback(root) == published[-2]

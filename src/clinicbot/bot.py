@@ -32,6 +32,7 @@ INTENT_THRESHOLD = 0.62
 MAX_ANSWER_SENTENCES = 3
 MIN_ANSWER_WORDS = 18  # a shorter best sentence takes its neighbour along for context
 LEAD_BONUS = 0.35  # how much a section's opening counts when the question matches its heading
+DID_YOU_MEAN_BAND = 0.1  # a no-answer within this of the threshold offers the nearest section as a chip
 
 
 @dataclass
@@ -131,8 +132,9 @@ class Bot:
         if by_pattern or (intent_score >= INTENT_THRESHOLD and intent_score > (best.similarity if best else 0.0)):
             return self._reply("answered", "clinic.txt.j2", kind=intent, score=intent_score, intent=intent)
         if best is None or best.score < self.answer_threshold:
+            near = best is not None and best.score >= self.answer_threshold - DID_YOU_MEAN_BAND
             return self._reply("no_answer", "no_answer.txt.j2", score=article_score,
-                               suggestions=["How do I book an appointment?", "What are your hours?"])
+                               suggestions=([topic(best)] if near else []) + ["How do I book an appointment?"])
         sentences = answer_sentences(best)
         sources = [Source(best.chunk.title, best.chunk.url, " ".join(sentences), round(best.score, 3))]
         for hit in hits[1:]:
@@ -183,16 +185,20 @@ def first_sentences(hit: Hit) -> str:
     return " ".join(hit.chunk.sentences[:2])
 
 
+def topic(hit: Hit) -> str:
+    """What a chip offers for a hit: its heading when that is a question, else its article's title."""
+    return hit.chunk.heading if hit.chunk.heading.endswith("?") else hit.chunk.title
+
+
 def suggestions(best: Hit, hits: list[Hit], limit: int = 3) -> list[str]:
-    """Follow-ups: question-shaped headings of the next best sections, then other articles' titles."""
+    """Follow-ups: the topics of the next best sections, each once, never the one just answered."""
     seen = {best.chunk.heading, best.chunk.title}
     found: list[str] = []
     for hit in hits[1:]:
-        for candidate in (hit.chunk.heading if hit.chunk.heading.endswith("?") else "", hit.chunk.title):
-            if candidate and candidate not in seen:
-                seen.add(candidate)
-                found.append(candidate)
-                break
+        candidate = topic(hit)
+        if candidate not in seen:
+            seen.add(candidate)
+            found.append(candidate)
     return found[:limit]
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import click
 
 from . import publish
 from . import settings as settings_module
-from .build import CorpusError, build as build_index
+from .build import CorpusError
 from .clinic import ClinicError
 
 HELP = {s.name: f"{s.help} [env {s.env}; default {s.default!r}]" for s in settings_module.SETTINGS}
@@ -49,59 +48,27 @@ def cli():
 @config_option
 @click.option("--force", is_flag=True, help="Publish even if a labelled question that passed before now fails.")
 def build(corpus, index, config, force):
-    from .bot import Bot
-    from .clinic import load_clinic
-    from .embed import get_embedder
-    from .evaluate import compare, evaluate, gate_questions
-    from .index import Index, IndexLoadError
+    from .release import GateFailed, release
 
     settings = load_settings(config=config, corpus=corpus, index=index)
-    root, corpus = Path(settings["index"]), Path(settings["corpus"])
     try:
-        clinic = load_clinic(corpus / "clinic.toml")
-        with publish.build_lock(root):
-            click.echo(f"loading the model ({settings['backend']})…")
-            embedder = get_embedder(settings["model"], settings["backend"], settings["model_cache"])
-            served = publish.current(root)
-            previous = None
-            if served is not None:
-                try:
-                    previous = Index.load(served)
-                except IndexLoadError as err:
-                    click.echo(f"not reusing the current index ({err})")
-            index_, report = build_index(corpus, embedder, previous, clinic.website,
-                                          progress=lambda line: click.echo(f"  {line}"))
-            version = publish.next_version(root)
-            index_.manifest["version"] = version
-            staged = publish.staging_folder(root)
-            index_.save(staged)
-            checked = Index.load(staged, embedder.fingerprint)  # what the server will load
-            bot_options = dict(answer_threshold=settings["answer_threshold"],
-                               emergency_threshold=settings["emergency_threshold"], templates=settings["templates"])
-            new_bot = Bot(embedder, checked, clinic, **bot_options)
-            questions = gate_questions(corpus)
-            new_report = evaluate(new_bot, questions)
-            click.echo(f"checked {len(questions)} labelled questions: {new_report.passed} pass")
-            if previous is not None:
-                old_report = evaluate(new_bot.with_index(previous), questions)
-                regressions, changed = compare(old_report, new_report)
-                for line in changed:
-                    click.echo(f"  answer changed: {line}")
-                if regressions:
-                    for line in regressions:
-                        click.echo(f"  now fails: {line}", err=True)
-                    if not force:
-                        shutil.rmtree(staged, ignore_errors=True)
-                        raise click.ClickException(
-                            f"{len(regressions)} question(s) that passed before now fail; nothing was published "
-                            "(the bot keeps serving the current index). Fix the articles, or use --force.")
-            final = publish.publish(root, staged, version)
-            publish.prune(root, settings["keep_versions"])
+        done = release(settings, force, progress=lambda line: click.echo(f"  {line}"))
+    except GateFailed as err:
+        for line in err.changed:
+            click.echo(f"  answer changed: {line}")
+        for line in err.regressions:
+            click.echo(f"  now fails: {line}", err=True)
+        raise click.ClickException(str(err)) from None
     except (CorpusError, ClinicError, publish.PublishError) as err:
         raise click.ClickException(str(err)) from None
-    for name, reason in report.skipped:
+    for line in done.changed:
+        click.echo(f"  answer changed: {line}")
+    for line in done.forced:
+        click.echo(f"  published although it now fails (--force): {line}")
+    for name, reason in done.report.skipped:
         click.echo(f"  skipped {name}: {reason}")
-    click.echo(f"published {final.name}: {report.summary()}")
+    click.echo(f"checked {done.questions} labelled questions: {done.passed} pass")
+    click.echo(f"published {done.folder.name}: {done.report.summary()}")
 
 
 @cli.command(help="Serve the API, the widget and the demo page (gunicorn).")

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .index import Index
+
 CURRENT = "current"
 VERSION_NAME = re.compile(r"^v(\d{4,})-\d{8}T\d{6}$")
 
@@ -78,6 +80,15 @@ def next_version(root: Path) -> str:
     existing = versions(root)
     number = int(VERSION_NAME.match(existing[-1].name).group(1)) + 1 if existing else 1
     return f"v{number:04d}-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}"
+
+
+def stage(root: Path, index: Index) -> tuple[str, Path]:
+    """Save `index` as the next version into a staging folder (call under build_lock)."""
+    version = next_version(root)
+    index.manifest["version"] = version
+    staged = staging_folder(root)
+    index.save(staged)
+    return version, staged
 
 
 def publish(root: Path, staged: Path, version: str) -> Path:

@@ -30,7 +30,7 @@ SETTINGS = [
     Setting("backend", "onnx", "Encoder runtime: onnx (fast) or torch."),
     Setting("model_cache", "var/model-cache", "Where the ONNX export of the model is kept."),
     Setting("templates", "", "Folder of answer templates overriding the built-in ones."),
-    Setting("answer_threshold", 0.40, "Lowest retrieval score that answers from an article; below it the bot says it has no article."),
+    Setting("answer_threshold", 0.45, "Lowest retrieval score that answers from an article; below it the bot says it has no article."),
     Setting("emergency_threshold", 0.68, "Lowest similarity to an emergency example that triggers the 911/988 reply."),
     Setting("allowed_origins", "", "Comma-separated origins allowed to call the API from a browser (CORS); the bot's own origin always is."),
     Setting("db", "var/clinicbot.sqlite3", "SQLite file for ratings and unanswered questions (redacted, no IPs)."),
