@@ -168,7 +168,7 @@ def rollback(index, config):
     click.echo(f"now serving {folder.name}; running servers switch within {settings['reload_seconds']:g} s")
 
 
-@cli.command(help="Fetch new and changed posts from the clinic's website into the corpus.")
+@cli.command(help="Fetch new and changed posts into the corpus: SOURCE is the website (its sitemap.xml) or a file of page URLs, one a line.")
 @click.argument("source")
 @corpus_option
 @config_option
@@ -177,10 +177,12 @@ def crawl(source, corpus, config, delay):
     from .crawl import CrawlError, crawl as fetch, read_url_list
 
     settings = load_settings(config=config, corpus=corpus)
-    sources = read_url_list(Path(source)) if Path(source).is_file() else [source]
+    listing = Path(source).is_file()
     try:
-        result = fetch(sources, Path(settings["corpus"]), delay=delay, progress=lambda line: click.echo(f"  {line}"))
-    except CrawlError as err:
+        sources = read_url_list(Path(source)) if listing else [source]
+        result = fetch(sources, Path(settings["corpus"]), delay=delay, site=not listing,
+                       progress=lambda line: click.echo(f"  {line}"))
+    except (CrawlError, OSError) as err:
         raise click.ClickException(str(err)) from None
     click.echo(result.summary())
     if result.added or result.changed:
