@@ -1,12 +1,10 @@
 """Publishing: versions, atomic switch, rollback, the quality gate, and a live server that
 keeps answering while builds are killed and picks up new versions by itself."""
 
-import http.client
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,7 +13,7 @@ import pytest
 
 from clinicbot import publish
 from clinicbot.index import Index
-from support import CORPUS, MODEL_CACHE
+from support import CORPUS, MODEL_CACHE, request, running_server, wait_for
 
 GATE = [{"q": "Do I need surgery for carpal tunnel syndrome?", "expect": ["carpal-tunnel-syndrome-will-i-need-surgery"]},
         {"q": "Does dry needling hurt?", "expect": ["who-can-benefit-from-dry-needling"]}]
@@ -100,44 +98,12 @@ def test_cli_errors_name_the_fix(tmp_path):
     assert publish.current(tmp_path / "i") is None
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def request(port, method, path, body=None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request(method, path, body=json.dumps(body) if body else None, headers={"Content-Type": "application/json"})
-    response = conn.getresponse()
-    data = json.loads(response.read())
-    conn.close()
-    return response.status, data
-
-
-def wait_for(condition, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return True
-        except OSError:
-            pass
-        time.sleep(0.2)
-    return False
-
-
 def test_live_server_survives_killed_builds_and_reloads_new_versions(gated_corpus, tmp_path):
     root = tmp_path / "index"
     assert cli("build", "--corpus", gated_corpus, "--index", root).returncode == 0
-    port = free_port()
     environment = {**os.environ, "CLINICBOT_MODEL_CACHE": MODEL_CACHE, "CLINICBOT_RELOAD_SECONDS": "0.5",
                    "CLINICBOT_DB": str(tmp_path / "db.sqlite3")}
-    server = subprocess.Popen([sys.executable, "-m", "clinicbot", "serve", "--index", root, "--corpus", gated_corpus,
-                               "--port", str(port), "--workers", "2"], env=environment, start_new_session=True,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-    try:
-        assert wait_for(lambda: request(port, "GET", "/api/v1/health")[0] == 200, 120), "server did not start"
+    with running_server("--index", root, "--corpus", gated_corpus, "--workers", "2", env=environment) as port:
         (gated_corpus / "heat-or-ice.md").write_text(NEW_POST)
 
         # SIGKILL builds at different moments: loading, embedding, checking, about to publish.
@@ -170,6 +136,3 @@ def test_live_server_survives_killed_builds_and_reloads_new_versions(gated_corpu
         assert set(statuses) == {200}
         status, reply = request(port, "POST", "/api/v1/ask", {"question": "should I use heat or ice after a sprain?"})
         assert reply["sources"][0]["url"] == "https://www.example.com/blog/heat-or-ice"
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)

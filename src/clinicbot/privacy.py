@@ -94,7 +94,7 @@ RULES: list[tuple[re.Pattern, object]] = [
     # Greedy runs of letters, digits and dashes, judged by a function: linear time, however long the text.
     (re.compile(r"[A-Za-z\d-]+"), _digits_heavy_token),
     (re.compile(rf"{TITLE}\s+{NAME_WORD}(?:\s+{NAME_WORD})?"), "[name]"),  # "Mrs. Jones", "Dr Ann Lee"
-    (re.compile(rf"\b((?i:my name is|my name's))\s+([A-Za-z][a-z'-]*)(?:\s+([A-Za-z][a-z'-]*))?"), _name_after_my_name_is),
+    (re.compile(r"\b((?i:my name is|my name's))\s+([A-Za-z][a-z'-]*)(?:\s+([A-Za-z][a-z'-]*))?"), _name_after_my_name_is),
     (re.compile(rf"\b({NAME_CUE})\s+({NAME_WORD}(?:\s+{NAME_WORD})?)"), _name_after_cue),
 ]
 

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import http.client
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from playwright.sync_api import sync_playwright
 
-from support import CORPUS, MODEL_CACHE
+from support import CORPUS, free_port, running_server
 
 CHROMIUM = "/usr/bin/chromium"
 HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Another clinic site</title></head>
 <body><h1>A page on another origin with a strict CSP</h1>
 <script src="{bot}/widget.js" data-api="{bot}" data-title="Strict Clinic" defer></script></body></html>"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -57,28 +44,10 @@ def host_origin():
 @pytest.fixture(scope="session")
 def bot_url(index_root, host_origin, tmp_path_factory):
     holder, origin = host_origin
-    port = free_port()
-    env = {**os.environ, "CLINICBOT_MODEL_CACHE": MODEL_CACHE, "CLINICBOT_ALLOWED_ORIGINS": origin,
-           "CLINICBOT_DB": str(tmp_path_factory.mktemp("db") / "clinicbot.sqlite3")}
-    server = subprocess.Popen([sys.executable, "-m", "clinicbot", "serve", "--index", str(index_root),
-                               "--corpus", str(CORPUS), "--port", str(port)], env=env, start_new_session=True,
-                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/api/v1/health")
-            if conn.getresponse().status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        raise RuntimeError("clinicbot serve did not start")
-    holder["bot"] = url
-    yield url
-    os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=30)
+    env = {"CLINICBOT_ALLOWED_ORIGINS": origin, "CLINICBOT_DB": str(tmp_path_factory.mktemp("db") / "clinicbot.sqlite3")}
+    with running_server("--index", index_root, "--corpus", CORPUS, env=env) as port:
+        holder["bot"] = f"http://127.0.0.1:{port}"
+        yield holder["bot"]
 
 
 @pytest.fixture(scope="session")
