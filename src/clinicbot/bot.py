@@ -1,7 +1,7 @@
 """Question → Reply: the red-flag gate, the clinic's own facts, then the articles.
 
     emergency (911/988)  ←  red flag, checked first, nothing from the blog
-    answered (clinic)    ←  booking, phone, hours, location, insurance from clinic.toml
+    answered (clinic)    ←  booking, phone, hours, location, insurance, cost from clinic.toml
     answered (article)   ←  best chunk scores at least answer_threshold: 1–3 of its sentences
     no_answer            ←  otherwise: an honest "no article on that", phone and booking link
 """
